@@ -35,6 +35,12 @@ func DefaultRetryConfig() RetryConfig {
 	return c
 }
 
+// WithDefaults returns c with every unset field at its default.
+func (c RetryConfig) WithDefaults() RetryConfig {
+	c.setDefaults()
+	return c
+}
+
 func (c *RetryConfig) setDefaults() {
 	if c.MaxRetries == 0 {
 		c.MaxRetries = 3
