@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	wmiddleware "github.com/ThreeDotsLabs/watermill/message/router/middleware"
 )
@@ -34,7 +35,11 @@ var ErrPoisonQueuePublish = errors.New("poison queue publish failed")
 //
 // A failure while the message's context is done (the router shutting down)
 // is not poisoned: the message is left unacked for redelivery.
-func NewPoisonQueue(pub message.Publisher, topic string) (message.HandlerMiddleware, error) {
+// Every poisoned message is logged at error level; a nil logger logs nothing.
+func NewPoisonQueue(pub message.Publisher, topic string, logger watermill.LoggerAdapter) (message.HandlerMiddleware, error) {
+	if logger == nil {
+		logger = watermill.NopLogger{}
+	}
 	if pub == nil {
 		return nil, errors.New("poison queue: publisher is nil")
 	}
@@ -51,9 +56,18 @@ func NewPoisonQueue(pub message.Publisher, topic string) (message.HandlerMiddlew
 				return nil, err
 			}
 			poisoned := poisonedCopy(msg, err)
+			fields := watermill.LogFields{
+				"message_uuid": msg.UUID,
+				"topic":        poisoned.Metadata.Get(MetadataPoisonTopic),
+				"handler":      poisoned.Metadata.Get(MetadataPoisonHandler),
+				"attempts":     poisoned.Metadata.Get(MetadataPoisonAttempts),
+				"poison_topic": topic,
+			}
 			if pubErr := pub.Publish(topic, poisoned); pubErr != nil {
+				logger.Error("Poison queue publish failed; message left for redelivery", pubErr, fields)
 				return nil, fmt.Errorf("%w to %s: %w (handler error: %w)", ErrPoisonQueuePublish, topic, pubErr, err)
 			}
+			logger.Error("Message poisoned", err, fields)
 			return nil, nil
 		}
 	}, nil
