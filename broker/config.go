@@ -8,7 +8,8 @@ package broker
 import (
 	"errors"
 	"fmt"
-	"net/url"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -162,28 +163,36 @@ type endpoint struct {
 const acceptedURLs = "mem://, pulsar://host:6650, pulsar+ssl://host:6651, kafka://host:9092[,host:9092]"
 
 func parseURL(raw string) (endpoint, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return endpoint{}, fmt.Errorf("%w: broker URL %q: %v; accepted: %s", ErrInvalidConfig, raw, err, acceptedURLs)
+	bad := func(format string, args ...any) (endpoint, error) {
+		return endpoint{}, fmt.Errorf("%w: broker URL %q: %s; accepted: %s", ErrInvalidConfig, raw, fmt.Sprintf(format, args...), acceptedURLs)
 	}
-	switch u.Scheme {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return bad("no scheme")
+	}
+	switch scheme {
 	case SchemeMemory:
 		return endpoint{scheme: SchemeMemory}, nil
 	case SchemePulsar, SchemePulsarTLS, SchemeKafka:
 	default:
-		return endpoint{}, fmt.Errorf("%w: broker URL %q: unknown scheme %q; accepted: %s", ErrInvalidConfig, raw, u.Scheme, acceptedURLs)
+		return bad("unknown scheme %q", scheme)
 	}
-	if u.Host == "" {
-		return endpoint{}, fmt.Errorf("%w: broker URL %q has no host; accepted: %s", ErrInvalidConfig, raw, acceptedURLs)
+	rest = strings.TrimSuffix(rest, "/")
+	if rest == "" {
+		return bad("has no host")
 	}
-	hosts := strings.Split(u.Host, ",")
+	hosts := strings.Split(rest, ",")
 	for _, h := range hosts {
-		if !strings.Contains(h, ":") || strings.HasSuffix(h, ":") {
-			return endpoint{}, fmt.Errorf("%w: broker URL %q: host %q needs a port; accepted: %s", ErrInvalidConfig, raw, h, acceptedURLs)
+		host, port, err := net.SplitHostPort(h)
+		if err != nil || host == "" {
+			return bad("host %q needs a port", h)
+		}
+		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+			return bad("host %q has an invalid port", h)
 		}
 	}
-	if u.Scheme != SchemeKafka && len(hosts) > 1 {
-		return endpoint{}, fmt.Errorf("%w: broker URL %q: only kafka:// takes several hosts", ErrInvalidConfig, raw)
+	if scheme != SchemeKafka && len(hosts) > 1 {
+		return bad("only kafka:// takes several hosts")
 	}
-	return endpoint{scheme: u.Scheme, hosts: hosts, url: u.Scheme + "://" + u.Host}, nil
+	return endpoint{scheme: scheme, hosts: hosts, url: scheme + "://" + rest}, nil
 }
