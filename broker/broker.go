@@ -2,7 +2,6 @@ package broker
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -82,15 +81,15 @@ func newMemory(logger watermill.LoggerAdapter) *gochannel.GoChannel {
 }
 
 func newPublisher(ep endpoint, config Config, logger watermill.LoggerAdapter) (message.Publisher, error) {
-	switch ep.scheme {
-	case SchemePulsar, SchemePulsarTLS:
-		return nil, fmt.Errorf("%w: the Pulsar backend is not available in this build yet", ErrInvalidConfig)
-	case SchemeKafka:
-		return nil, fmt.Errorf("%w: the Kafka backend is not available in this build yet", ErrInvalidConfig)
+	if ep.scheme == SchemeKafka {
+		return newKafkaPublisher(ep, config, logger)
 	}
-	return nil, fmt.Errorf("%w: scheme %q", ErrInvalidConfig, ep.scheme)
+	return newPulsarPublisher(ep, config, logger)
 }
 
 func newSubscriber(ep endpoint, config Config, logger watermill.LoggerAdapter) (message.Subscriber, error) {
-	return nil, fmt.Errorf("%w: scheme %q has no subscriber in this build yet", ErrInvalidConfig, ep.scheme)
+	if ep.scheme == SchemeKafka {
+		return newKafkaSubscriber(ep, config, logger)
+	}
+	return newPulsarSubscriber(ep, config, logger)
 }

@@ -1,0 +1,16 @@
+package broker
+
+import (
+	"fmt"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+func newKafkaPublisher(ep endpoint, config Config, logger watermill.LoggerAdapter) (message.Publisher, error) {
+	return nil, fmt.Errorf("%w: the Kafka backend is not available in this build yet", ErrInvalidConfig)
+}
+
+func newKafkaSubscriber(ep endpoint, config Config, logger watermill.LoggerAdapter) (message.Subscriber, error) {
+	return nil, fmt.Errorf("%w: the Kafka backend is not available in this build yet", ErrInvalidConfig)
+}
