@@ -71,7 +71,7 @@ func intSetter(p *int) func(string) error {
 type durationValue struct{ p *time.Duration }
 
 func (d durationValue) String() string {
-	if d.p == nil {
+	if d.p == nil || *d.p == 0 {
 		return ""
 	}
 	return d.p.String()
