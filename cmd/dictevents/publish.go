@@ -126,4 +126,3 @@ func redactURL(u string) string {
 	}
 	return u
 }
-
