@@ -6,8 +6,8 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	eventsv1 "github.com/lbpay-lab/dict-events/events/v1"
 	"github.com/lbpay-lab/dict-events/entry"
+	eventsv1 "github.com/lbpay-lab/dict-events/events/v1"
 )
 
 // Wire enum names are the proto names with their prefix; a value this
