@@ -1,6 +1,8 @@
 # dict-events. `make run` runs the demo on the embedded bus; `make test` runs
 # lint, unit tests, then starts real Pulsar and Kafka (testenv/), runs the
-# integration tests against them and stops them, also on failure.
+# integration tests against them and stops them, also on failure. Brokers
+# that were already up before `make test` are left running (KEEP_BROKERS=1
+# keeps them too).
 SHELL := /bin/bash
 GO    ?= go
 
@@ -21,7 +23,8 @@ test: tools
 	$(call timed,proto-check,$(MAKE) --no-print-directory proto-check)
 	$(call timed,unit tests,$(MAKE) --no-print-directory test-unit)
 	$(call timed,examples,$(MAKE) --no-print-directory examples)
-	@t0=$$(date +%s); rc=0; \
+	@t0=$$(date +%s); rc=0; was_up=0; \
+	  testenv/brokers status >/dev/null 2>&1 && was_up=1; \
 	  echo "==> brokers up"; testenv/brokers up || rc=$$?; \
 	  echo "==> brokers up: $$(( $$(date +%s) - t0 ))s (exit $$rc)"; \
 	  if [ $$rc -eq 0 ]; then \
@@ -29,8 +32,9 @@ test: tools
 	    $(MAKE) --no-print-directory test-integration || rc=$$?; \
 	    echo "==> integration tests: $$(( $$(date +%s) - t1 ))s (exit $$rc)"; \
 	  fi; \
-	  testenv/brokers down || true; \
-	  echo "==> make test: $$(( $$(date +%s) - t0 ))s since brokers up (exit $$rc)"; \
+	  if [ $$was_up = 0 ] && [ "$(KEEP_BROKERS)" != 1 ]; then testenv/brokers down || true; \
+	  else echo "==> brokers were already up before make test: left running"; fi; \
+	  echo "==> brokers and integration: $$(( $$(date +%s) - t0 ))s (exit $$rc)"; \
 	  exit $$rc
 
 # Unit tests: no broker needed; integration tests report that they did not run.
