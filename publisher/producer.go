@@ -42,8 +42,9 @@ type EntryEventProducer struct {
 	config Config
 
 	mu       sync.Mutex
-	idle     *sync.Cond // signalled when inflight drops to zero
-	inflight int
+	finished *sync.Cond          // signalled whenever a publish call returns
+	inflight map[uint64]struct{} // sequence numbers of calls in progress
+	next     uint64              // sequence number of the next call
 	closed   bool
 }
 
@@ -102,40 +103,54 @@ func New(pub message.Publisher, config Config) (*EntryEventProducer, error) {
 }
 
 func newProducer(pub message.Publisher, config Config) *EntryEventProducer {
-	p := &EntryEventProducer{pub: pub, config: config}
-	p.idle = sync.NewCond(&p.mu)
+	p := &EntryEventProducer{pub: pub, config: config, inflight: map[uint64]struct{}{}}
+	p.finished = sync.NewCond(&p.mu)
 	return p
 }
 
-func (p *EntryEventProducer) begin() error {
+func (p *EntryEventProducer) begin() (uint64, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return ErrClosed
+		return 0, ErrClosed
 	}
-	p.inflight++
-	return nil
+	seq := p.next
+	p.next++
+	p.inflight[seq] = struct{}{}
+	return seq, nil
 }
 
-func (p *EntryEventProducer) end() {
+func (p *EntryEventProducer) end(seq uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.inflight--
-	if p.inflight == 0 {
-		p.idle.Broadcast()
-	}
+	delete(p.inflight, seq)
+	p.finished.Broadcast()
 }
 
-// Flush blocks until every publish call in progress has returned, so every
-// event accepted before Flush was called has been persisted or reported as
-// failed to its caller.
+// Flush blocks until every publish call that was in progress when Flush was
+// called has returned, so every event accepted before Flush has been
+// persisted or reported as failed to its caller. Calls started later do not
+// hold it up.
 func (p *EntryEventProducer) Flush() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for p.inflight > 0 {
-		p.idle.Wait()
-	}
+	p.waitLocked(p.next)
 	return nil
+}
+
+// waitLocked waits, with p.mu held, until no call numbered below seq is in
+// progress.
+func (p *EntryEventProducer) waitLocked(seq uint64) {
+	for {
+		pending := false
+		for s := range p.inflight {
+			pending = pending || s < seq
+		}
+		if !pending {
+			return
+		}
+		p.finished.Wait()
+	}
 }
 
 // Close stops accepting events, waits for those in progress (as Flush) and

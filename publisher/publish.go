@@ -122,10 +122,11 @@ func PartitionKey(secret string, keyType entry.KeyType, keyValue string) string 
 }
 
 func (p *EntryEventProducer) publish(ctx context.Context, topic, eventType, id string, ev proto.Message, keyType entry.KeyType, keyValue, userID string) error {
-	if err := p.begin(); err != nil {
+	seq, err := p.begin()
+	if err != nil {
 		return err
 	}
-	defer p.end()
+	defer p.end(seq)
 
 	payload, err := proto.Marshal(ev)
 	if err != nil {

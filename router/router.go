@@ -43,7 +43,7 @@ type Router struct {
 }
 
 // New builds a router that consumes from sub and publishes poisoned
-// messages with pub. Middleware, outermost first: recoverer, correlation ID,
+// messages with pub. Both stay the caller's: Close does not close them. Middleware, outermost first: recoverer, correlation ID,
 // poison queue, retry, per-attempt timeout.
 func New(config Config, sub message.Subscriber, pub message.Publisher, handlers Handlers, logger watermill.LoggerAdapter) (*Router, error) {
 	config.setDefaults()
@@ -91,11 +91,20 @@ func New(config Config, sub message.Subscriber, pub message.Publisher, handlers 
 		middleware.Timeout(config.HandlerTimeout),
 	)
 
+	// Watermill's router closes its handlers' subscriber when it closes; the
+	// caller opened sub (on mem:// it is the whole bus) and closes it.
+	sub = callerOwned{sub}
 	for _, route := range routes(handlers) {
 		r.AddConsumerHandler(config.Name+"."+route.name, route.topic, sub, route.handle)
 	}
 	return &Router{router: r}, nil
 }
+
+// callerOwned keeps the router from closing a subscriber it does not own;
+// cancelling the subscription context still ends its consumers.
+type callerOwned struct{ message.Subscriber }
+
+func (callerOwned) Close() error { return nil }
 
 // Run consumes until ctx is cancelled or Close is called.
 func (r *Router) Run(ctx context.Context) error { return r.router.Run(ctx) }

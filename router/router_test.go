@@ -342,3 +342,17 @@ func TestNewRejectsBadInput(t *testing.T) {
 	_, err = router.New(router.Config{Retry: middleware.RetryConfig{Multiplier: 0.5}}, backend.Subscriber, backend.Publisher, router.Handlers{OnCreated: func(context.Context, *eventsv1.EntryCreatedEvent) error { return nil }}, nil)
 	assert.ErrorContains(t, err, "multiplier")
 }
+
+func TestCloseLeavesTheCallersBusOpen(t *testing.T) {
+	backend, err := broker.Open(broker.Config{}, nil)
+	require.NoError(t, err)
+	defer backend.Close()
+	r, err := router.New(router.Config{}, backend.Subscriber, backend.Publisher, router.Handlers{
+		OnCreated: func(context.Context, *eventsv1.EntryCreatedEvent) error { return nil },
+	}, nil)
+	require.NoError(t, err)
+	go func() { _ = r.Run(context.Background()) }()
+	<-r.Running()
+	require.NoError(t, r.Close())
+	assert.NoError(t, backend.Publisher.Publish("t", message.NewMessage("1", nil)), "bus still open")
+}
