@@ -352,4 +352,3 @@ func TestConfigs(t *testing.T) {
 		[]time.Duration{d.Retry.Delay(1), d.Retry.Delay(2), d.Retry.Delay(3)})
 	assert.LessOrEqual(t, publisher.LowLatencyConfig().Broker.Producer.BatchingMaxDelay, time.Millisecond)
 }
-

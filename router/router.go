@@ -128,4 +128,3 @@ func Topics(h Handlers) []string {
 	}
 	return out
 }
-

@@ -1,0 +1,35 @@
+package scenario_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lbpay-lab/dict-events/broker"
+	"github.com/lbpay-lab/dict-events/testenv/scenario"
+)
+
+// TestScenariosMemory runs the scenarios on the embedded bus (mem://,
+// Watermill's GoChannel). It needs no broker and always runs.
+func TestScenariosMemory(t *testing.T) {
+	scenario.Run(t, scenario.Backend{
+		Name: "mem",
+		// Every broker.Open of mem:// is a new, private bus, so every
+		// scenario is isolated already; groups do not exist.
+		Config: func(*testing.T) broker.Config { return broker.Config{URL: broker.DefaultURL} },
+		// GoChannel (watermill pubsub/gochannel) hands each message to a
+		// subscriber in a goroutine of its own (Publish → sendMessage; on
+		// Subscribe every persisted message too) and releases the
+		// subscriber's sending lock once the message is in the output
+		// channel, not once it is acked. Messages of one key are therefore
+		// handled concurrently and in any order; there is no key or partition.
+		OrderPerKey:   false,
+		NoOrderReason: "GoChannel delivers every message from its own goroutine, several in flight per subscriber, with no notion of key",
+		// One GoChannel is both the publisher and the subscriber of a
+		// broker.Open, and router.Close closes its subscriber (Watermill's
+		// router closes the subscribers of its handlers), so stopping the
+		// router closes the whole bus; a new broker.Open is a new empty bus.
+		Resumable:          false,
+		NotResumableReason: "closing a router closes the in-process bus, and a new mem:// is a new empty bus",
+		Timeout:            30 * time.Second,
+	})
+}
