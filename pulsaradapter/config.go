@@ -18,6 +18,8 @@ const (
 	// DefaultOperationTimeout bounds client operations such as topic lookup,
 	// creating a producer or consumer, and acknowledgements with response.
 	DefaultOperationTimeout = 30 * time.Second
+	// DefaultMaxReconnectBackoff caps the delay between reconnection attempts.
+	DefaultMaxReconnectBackoff = 5 * time.Second
 	// DefaultCloseTimeout bounds how long Close waits for in-flight work.
 	DefaultCloseTimeout = 30 * time.Second
 	// DefaultPartitionKeyMetadata is the metadata entry whose value becomes the Pulsar message key.
@@ -39,6 +41,12 @@ type ClientConfig struct {
 	// OperationTimeout bounds lookups, producer and consumer creation and acks
 	// with response. Default DefaultOperationTimeout (30s).
 	OperationTimeout time.Duration
+
+	// MaxReconnectBackoff caps the delay between attempts of a producer or
+	// consumer to reconnect after losing its broker (the delay doubles from
+	// 100ms). Default DefaultMaxReconnectBackoff (5s); the client's own cap is
+	// 60s, which can leave a consumer idle for a minute after the broker is back.
+	MaxReconnectBackoff time.Duration
 
 	// AuthToken, when set, authenticates with this JWT token.
 	// Mutually exclusive with AuthTokenFile.
@@ -76,6 +84,9 @@ func (c *ClientConfig) setDefaults() {
 	if c.OperationTimeout == 0 {
 		c.OperationTimeout = DefaultOperationTimeout
 	}
+	if c.MaxReconnectBackoff == 0 {
+		c.MaxReconnectBackoff = DefaultMaxReconnectBackoff
+	}
 }
 
 // Validate reports whether the client settings are usable.
@@ -97,6 +108,10 @@ func (c ClientConfig) Validate() error {
 	}
 	if c.OperationTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("OperationTimeout must be positive, got %s", c.OperationTimeout))
+	}
+	if c.MaxReconnectBackoff < minReconnectBackoff {
+		errs = append(errs, fmt.Errorf("MaxReconnectBackoff must be at least %s, got %s",
+			minReconnectBackoff, c.MaxReconnectBackoff))
 	}
 	if c.AuthToken != "" && c.AuthTokenFile != "" {
 		errs = append(errs, errors.New("AuthToken and AuthTokenFile are mutually exclusive"))

@@ -18,6 +18,7 @@ func TestPublisherConfigDefaults(t *testing.T) {
 
 	assert.Equal(t, 10*time.Second, c.ConnectionTimeout)
 	assert.Equal(t, 30*time.Second, c.OperationTimeout)
+	assert.Equal(t, 5*time.Second, c.MaxReconnectBackoff)
 	assert.Equal(t, "partition_key", c.PartitionKeyMetadata)
 	assert.Equal(t, 30*time.Second, c.SendTimeout)
 	assert.Equal(t, CompressionLZ4, c.Compression)
@@ -35,6 +36,8 @@ func TestPublisherConfigDefaults(t *testing.T) {
 	assert.Equal(t, pulsar.KeyBasedBatchBuilder, opts.BatcherBuilderType)
 	assert.Equal(t, 30*time.Second, opts.SendTimeout)
 	assert.Empty(t, opts.Name, "no prefix: the broker names the producer")
+	assert.True(t, opts.DisableBlockIfQueueFull, "backpressure is the Publisher's")
+	assert.Equal(t, 1000, opts.MaxPendingMessages)
 
 	c.ProducerNamePrefix = "pod-7"
 	c.Compression = CompressionZSTD
@@ -59,6 +62,7 @@ func TestPublisherConfigValidate(t *testing.T) {
 		"bad scheme":                  func(c *PublisherConfig) { c.URL = "kafka://x:1" },
 		"negative connection timeout": func(c *PublisherConfig) { c.ConnectionTimeout = -1 },
 		"negative operation timeout":  func(c *PublisherConfig) { c.OperationTimeout = -1 },
+		"tiny reconnect backoff":      func(c *PublisherConfig) { c.MaxReconnectBackoff = time.Millisecond },
 		"negative send timeout":       func(c *PublisherConfig) { c.SendTimeout = -1 },
 		"unknown compression":         func(c *PublisherConfig) { c.Compression = "snappy" },
 		"negative batch delay":        func(c *PublisherConfig) { c.BatchingMaxPublishDelay = -time.Millisecond },
@@ -192,4 +196,23 @@ func TestPublishRejectsEmptyTopic(t *testing.T) {
 	defer sub.Close()
 	_, err = sub.Subscribe(context.Background(), "")
 	require.Error(t, err)
+}
+
+func TestReconnectBackoff(t *testing.T) {
+	b := newReconnectBackoff(time.Second)()
+	var delays []time.Duration
+	for range 8 {
+		d := b.Next()
+		delays = append(delays, d)
+	}
+	assert.GreaterOrEqual(t, delays[0], 100*time.Millisecond)
+	assert.Less(t, delays[0], 121*time.Millisecond)
+	for _, d := range delays[4:] { // 1.6s capped to 1s
+		assert.GreaterOrEqual(t, d, time.Second)
+		assert.LessOrEqual(t, d, 1200*time.Millisecond)
+	}
+	assert.True(t, b.IsMaxBackoffReached())
+	b.Reset()
+	assert.False(t, b.IsMaxBackoffReached())
+	assert.Less(t, b.Next(), 121*time.Millisecond)
 }

@@ -29,15 +29,14 @@ type Publisher struct {
 	producers map[string]*producerEntry
 
 	// publishing counts Publish calls in progress; enqueuing counts those
-	// still creating a producer or calling SendAsync. Both are only
+	// still creating a producer or handing messages to it. Both are only
 	// incremented under mu while !closed.
 	publishing sync.WaitGroup
 	enqueuing  sync.WaitGroup
 
-	// sendCtx is passed to SendAsync; Close cancels it so that calls blocked
-	// on a full producer queue give up.
-	sendCtx    context.Context
-	cancelSend context.CancelFunc
+	// closing is closed when Close stops waiting for Publish calls: those
+	// still waiting for room in a producer's queue then give up.
+	closing chan struct{}
 
 	// abandoned is closed once every producer is closed: a Publish still
 	// waiting for a receipt then returns an error instead of waiting forever.
@@ -47,10 +46,21 @@ type Publisher struct {
 	closeErr  error
 }
 
+var _ message.Publisher = (*Publisher)(nil)
+
 type producerEntry struct {
 	ready    chan struct{} // closed when producer/err are set
 	producer pulsar.Producer
 	err      error
+
+	// tokens bounds the messages handed to producer and not yet completed
+	// (MaxPendingMessages): Publish puts a token before SendAsync, the send
+	// callback takes it back. This is the backpressure; the producer itself
+	// never blocks (DisableBlockIfQueueFull), because its own queue semaphore
+	// can deadlock when a blocked SendAsync's context is cancelled
+	// (pulsar-client-go v0.21.0 internal/semaphore.go: Release blocks on an
+	// unbuffered channel when a waiter left on ctx.Done).
+	tokens chan struct{}
 }
 
 // NewPublisher creates a Publisher. It connects lazily: producers are created
@@ -67,15 +77,13 @@ func NewPublisher(config PublisherConfig, logger watermill.LoggerAdapter) (*Publ
 	if err != nil {
 		return nil, err
 	}
-	sendCtx, cancel := context.WithCancel(context.Background())
 	return &Publisher{
-		config:     config,
-		logger:     logger,
-		client:     client,
-		producers:  map[string]*producerEntry{},
-		sendCtx:    sendCtx,
-		cancelSend: cancel,
-		abandoned:  make(chan struct{}),
+		config:    config,
+		logger:    logger,
+		client:    client,
+		producers: map[string]*producerEntry{},
+		closing:   make(chan struct{}),
+		abandoned: make(chan struct{}),
 	}, nil
 }
 
@@ -83,7 +91,9 @@ func NewPublisher(config PublisherConfig, logger watermill.LoggerAdapter) (*Publ
 // one of them, or with the error of the first message (in argument order) that
 // failed. Messages are sent asynchronously, so they and those of concurrent
 // Publish calls share batches; on failure, some of msgs may have been
-// persisted. The messages' contexts are not used: SendTimeout bounds the call.
+// persisted. Publish blocks while MaxPendingMessages messages of the topic
+// are awaiting receipts; each receipt is awaited at most SendTimeout. The
+// messages' contexts are not used.
 func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 	if topic == "" {
 		return errors.New("pulsar publish: topic is empty")
@@ -124,8 +134,9 @@ type sendResult struct {
 	err   error
 }
 
-// enqueue hands every message to the topic's producer. It never blocks on the
-// broker, except when the producer's queue is full.
+// enqueue hands every message to the topic's producer. It waits only for
+// the producer to be created and for room in its queue; once Close gives up
+// waiting, messages not yet handed over fail with ErrPublisherClosed.
 func (p *Publisher) enqueue(topic string, pms []*pulsar.ProducerMessage) (<-chan sendResult, *producerEntry, error) {
 	defer p.enqueuing.Done()
 
@@ -134,15 +145,26 @@ func (p *Publisher) enqueue(topic string, pms []*pulsar.ProducerMessage) (<-chan
 		return nil, nil, err
 	}
 
-	// Buffered for one result per message, and each callback reports at most
+	// Buffered for one result per message, and each message reports at most
 	// once: callbacks never block the client's event loop.
 	results := make(chan sendResult, len(pms))
 	for i, pm := range pms {
+		select {
+		case entry.tokens <- struct{}{}:
+		case <-p.closing:
+			for j := i; j < len(pms); j++ {
+				results <- sendResult{index: j, err: fmt.Errorf("not sent: %w", ErrPublisherClosed)}
+			}
+			return results, entry, nil
+		}
 		var once sync.Once
 		report := func(_ pulsar.MessageID, _ *pulsar.ProducerMessage, err error) {
-			once.Do(func() { results <- sendResult{index: i, err: err} })
+			once.Do(func() {
+				<-entry.tokens // ours: never blocks
+				results <- sendResult{index: i, err: err}
+			})
 		}
-		sendAsync(p.sendCtx, entry.producer, pm, report)
+		sendAsync(entry.producer, pm, report)
 	}
 	return results, entry, nil
 }
@@ -150,14 +172,17 @@ func (p *Publisher) enqueue(topic string, pms []*pulsar.ProducerMessage) (<-chan
 // sendAsync calls SendAsync, turning a panic into a failed send. The client
 // can panic with "send on closed channel" when it closes a producer itself
 // (topic terminated or deleted, producer fenced) while SendAsync runs.
-func sendAsync(ctx context.Context, producer pulsar.Producer, pm *pulsar.ProducerMessage,
+//
+// The context is never cancelled: with the producer's queue never full (see
+// producerEntry.tokens), SendAsync does not block.
+func sendAsync(producer pulsar.Producer, pm *pulsar.ProducerMessage,
 	report func(pulsar.MessageID, *pulsar.ProducerMessage, error)) {
 	defer func() {
 		if r := recover(); r != nil {
 			report(nil, pm, fmt.Errorf("pulsar producer failed: %v: %w", r, pulsar.ErrProducerClosed))
 		}
 	}()
-	producer.SendAsync(ctx, pm, report)
+	producer.SendAsync(context.Background(), pm, report)
 }
 
 // await waits for one result per message.
@@ -246,6 +271,7 @@ func (p *Publisher) createProducer(topic string, entry *producerEntry) {
 		return
 	}
 	entry.producer = producer
+	entry.tokens = make(chan struct{}, p.config.MaxPendingMessages)
 	p.logger.Debug("Created pulsar producer", watermill.LogFields{"topic": topic, "producer": producer.Name()})
 }
 
@@ -266,10 +292,13 @@ func (p *Publisher) forgetProducer(topic string, entry *producerEntry) {
 	}
 }
 
-// Close stops accepting messages, waits up to CloseTimeout for in-flight
-// Publish calls, flushes and closes every producer, then closes the client.
-// Messages still unconfirmed when the timeout expires make their Publish
-// return an error: an accepted message is never dropped silently. Close is
+// Close stops accepting messages (Publish then fails with
+// ErrPublisherClosed), waits up to CloseTimeout for the Publish calls in
+// flight, flushes and closes every producer, then closes the client. If the
+// timeout expires, calls still waiting for room in a queue fail with
+// ErrPublisherClosed and messages still unconfirmed make their Publish return
+// an error: a Publish never returns nil for a message the broker has not
+// persisted, and never hangs. Close returns an error if a flush failed. It is
 // idempotent; later calls return the first call's result.
 func (p *Publisher) Close() error {
 	p.closeOnce.Do(func() { p.closeErr = p.close() })
@@ -285,12 +314,13 @@ func (p *Publisher) close() error {
 	defer cancel()
 
 	if !waitGroupWithContext(ctx, &p.publishing) {
-		p.logger.Info("Pulsar publisher close timeout: some messages are still unconfirmed",
-			watermill.LogFields{"close_timeout": p.config.CloseTimeout})
+		p.logger.Error("Pulsar publisher close timeout: Publish calls in flight will fail",
+			context.DeadlineExceeded, watermill.LogFields{"close_timeout": p.config.CloseTimeout})
 	}
-	// No new SendAsync may start from here on: the client panics when
-	// SendAsync races with closing its producer.
-	p.cancelSend()
+	// Calls still waiting for room in a queue give up, and no SendAsync may
+	// start from here on: the client panics when SendAsync races with closing
+	// its producer.
+	close(p.closing)
 	p.enqueuing.Wait()
 
 	p.mu.RLock()

@@ -91,7 +91,10 @@ type PublisherConfig struct {
 	DisableKeyBasedBatching bool
 
 	// MaxPendingMessages is how many messages one producer may hold while
-	// waiting for receipts; Publish blocks while it is full. Default 1000.
+	// waiting for receipts; Publish blocks while it is full (and fails with
+	// ErrPublisherClosed if Close gives up waiting). Default 1000. Pending
+	// payloads are also limited to 64 MiB per Publisher (the Pulsar client's
+	// memory limit); past that Publish fails instead of blocking.
 	MaxPendingMessages int
 
 	// ProducerNamePrefix, when set, names every producer
@@ -178,12 +181,14 @@ func (c PublisherConfig) producerOptions(topic string) pulsar.ProducerOptions {
 		Topic:                   topic,
 		SendTimeout:             c.SendTimeout,
 		MaxPendingMessages:      c.MaxPendingMessages,
+		DisableBlockIfQueueFull: true, // the Publisher's own tokens apply backpressure
 		CompressionType:         compression,
 		DisableBatching:         c.DisableBatching,
 		BatchingMaxMessages:     c.BatchingMaxMessages,
 		BatchingMaxPublishDelay: c.BatchingMaxPublishDelay,
 		BatchingMaxSize:         c.BatchingMaxSize,
 		BatcherBuilderType:      pulsar.KeyBasedBatchBuilder,
+		BackOffPolicyFunc:       newReconnectBackoff(c.MaxReconnectBackoff),
 	}
 	if c.DisableKeyBasedBatching {
 		opts.BatcherBuilderType = pulsar.DefaultBatchBuilder

@@ -36,14 +36,20 @@ type Subscriber struct {
 	// whose output channel is still open; only incremented under mu while !closed.
 	running sync.WaitGroup
 
-	// closingCtx is cancelled when Close starts; graceDeadline, set before
-	// that, is when in-flight messages stop being waited for.
+	// closingCtx is cancelled when Close starts: consumers stop receiving.
+	// graceOver is closed CloseTimeout later: messages in handlers stop being
+	// waited for.
 	closingCtx    context.Context
 	cancelClosing context.CancelFunc
-	graceDeadline time.Time
+	graceOver     chan struct{}
 
 	closeOnce sync.Once
 }
+
+var (
+	_ message.Subscriber           = (*Subscriber)(nil)
+	_ message.SubscribeInitializer = (*Subscriber)(nil)
+)
 
 // NewSubscriber creates a Subscriber. It connects lazily, on the first
 // Subscribe or SubscribeInitialize. A nil logger means watermill.NopLogger.
@@ -66,6 +72,7 @@ func NewSubscriber(config SubscriberConfig, logger watermill.LoggerAdapter) (*Su
 		client:        client,
 		closingCtx:    closingCtx,
 		cancelClosing: cancel,
+		graceOver:     make(chan struct{}),
 	}, nil
 }
 
@@ -193,6 +200,9 @@ func (s *Subscriber) consume(ctx context.Context, topic string, consumer pulsar.
 // returns false when the consumer must stop.
 func (s *Subscriber) handle(ctx, recvCtx context.Context, consumer pulsar.Consumer, pm pulsar.Message,
 	out chan<- *message.Message, logger watermill.LoggerAdapter) bool {
+	if recvCtx.Err() != nil {
+		return false // received while stopping: left unacknowledged, redelivered
+	}
 	msg := toWatermillMessage(pm, s.config.PartitionKeyMetadata)
 	msgCtx, cancelMsg := context.WithCancel(ctx)
 	defer cancelMsg()
@@ -206,43 +216,46 @@ func (s *Subscriber) handle(ctx, recvCtx context.Context, consumer pulsar.Consum
 		return false
 	}
 
+	// Once Close starts, the handler still has until graceOver to finish.
 	select {
 	case <-msg.Acked():
-		s.ack(consumer, pm, msg, logger)
-		return true
+		return s.ack(ctx, consumer, pm, msg, logger)
 	case <-msg.Nacked():
-		consumer.Nack(pm)
+		consumer.Nack(pm) // non-blocking: redelivered after NackRedeliveryDelay
 		return true
 	case <-ctx.Done():
 		return false
-	case <-s.closingCtx.Done():
-	}
-
-	// Closing: give the handler until the grace deadline to finish.
-	timer := time.NewTimer(time.Until(s.graceDeadline))
-	defer timer.Stop()
-	select {
-	case <-msg.Acked():
-		s.ack(consumer, pm, msg, logger)
-	case <-msg.Nacked():
-		consumer.Nack(pm)
-	case <-ctx.Done():
-	case <-timer.C:
+	case <-s.graceOver:
 		logger.Info("Pulsar subscriber close timeout: message left unacknowledged, it will be redelivered",
 			watermill.LogFields{"message_uuid": msg.UUID, "close_timeout": s.config.CloseTimeout})
+		return false
 	}
-	return false
 }
 
-func (s *Subscriber) ack(consumer pulsar.Consumer, pm pulsar.Message, msg *message.Message,
-	logger watermill.LoggerAdapter) {
-	if err := consumer.Ack(pm); err != nil {
-		// Not lost: an unacknowledged message is redelivered.
-		logger.Error("Pulsar ack failed; the message will be redelivered", err, watermill.LogFields{
-			"message_uuid": msg.UUID,
-			"message_id":   pm.ID().String(),
-		})
+// ack acknowledges pm and, unless AsyncAck is set, waits for the broker's
+// answer, logging a failure (the message is then redelivered, not lost). An
+// ack waits while the consumer reconnects, so the wait ends early, with the
+// ack possibly still in progress, if the subscription is cancelled or the
+// close grace period ends.
+func (s *Subscriber) ack(ctx context.Context, consumer pulsar.Consumer, pm pulsar.Message, msg *message.Message,
+	logger watermill.LoggerAdapter) bool {
+	done := make(chan error, 1)
+	go func() { done <- consumer.Ack(pm) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			logger.Error("Pulsar ack failed; the message will be redelivered", err, watermill.LogFields{
+				"message_uuid": msg.UUID,
+				"message_id":   pm.ID().String(),
+			})
+		}
+		return true
+	case <-ctx.Done():
+	case <-s.graceOver:
 	}
+	logger.Info("Pulsar ack unconfirmed when the subscription ended; the message may be redelivered",
+		watermill.LogFields{"message_uuid": msg.UUID, "message_id": pm.ID().String()})
+	return false
 }
 
 // resubscribe creates a new consumer for topic, retrying with backoff until it
@@ -271,16 +284,18 @@ func (s *Subscriber) resubscribe(ctx context.Context, topic string, logger water
 // handed to a handler get up to CloseTimeout to be acked or nacked (then their
 // contexts are cancelled and they stay unacknowledged, to be redelivered),
 // consumers are closed, output channels are closed, and the client is closed.
-// Close is idempotent.
+// It takes at most about CloseTimeout plus the time to close the consumers
+// (bounded by OperationTimeout). Close is idempotent.
 func (s *Subscriber) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		s.graceDeadline = time.Now().Add(s.config.CloseTimeout)
 		s.mu.Unlock()
 		s.cancelClosing()
+		grace := time.AfterFunc(s.config.CloseTimeout, func() { close(s.graceOver) })
 
 		s.running.Wait()
+		grace.Stop()
 		s.client.Close()
 	})
 	return nil

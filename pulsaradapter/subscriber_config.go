@@ -32,7 +32,9 @@ const (
 	// no ordering guarantee.
 	SubscriptionShared SubscriptionType = "shared"
 	// SubscriptionFailover delivers everything, in order, to one active
-	// consumer; the others take over if it goes away.
+	// consumer; the others take over if it goes away. As with
+	// SubscriptionExclusive, a Nack makes the broker rewind and redeliver
+	// every unacknowledged message (duplicates).
 	SubscriptionFailover SubscriptionType = "failover"
 	// SubscriptionExclusive allows a single consumer on the subscription.
 	// A Nack makes the broker redeliver every unacknowledged message (duplicates).
@@ -201,5 +203,6 @@ func (c SubscriberConfig) consumerOptions(topic string) pulsar.ConsumerOptions {
 		NackRedeliveryDelay:         c.NackRedeliveryDelay,
 		ReceiverQueueSize:           c.ReceiverQueueSize,
 		AckWithResponse:             !c.AsyncAck,
+		BackOffPolicyFunc:           newReconnectBackoff(c.MaxReconnectBackoff),
 	}
 }
