@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,8 +31,20 @@ func runLoad(ctx context.Context, args []string, env func(string) string, out io
 	concurrency := fs.Int("concurrency", 32, "publishing goroutines")
 	lowLatency := fs.Bool("low-latency", false, "use publisher.LowLatencyConfig's batching")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting for consumption after this long")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *total < 1 || *concurrency < 1 {
 		return errors.New("--events and --concurrency must be at least 1")
