@@ -53,7 +53,10 @@ func runLoad(ctx context.Context, args []string, env func(string) string, out io
 		cfg.Broker.Producer.BatchingMaxDelay = publisher.LowLatencyConfig().Broker.Producer.BatchingMaxDelay
 	}
 	if cfg.Broker.Consumer.Group == "" {
+		// A group of its own that starts at the end of the topic: the run
+		// measures its own events, not the history of earlier runs.
 		cfg.Broker.Consumer.Group = "dictevents-load-" + uuid.NewString()
+		cfg.Broker.Consumer.StartFromLatest = true
 	}
 	logger := newLogger(env)
 	backend, err := broker.Open(cfg.Broker, logger)
