@@ -29,6 +29,7 @@ func runLoad(ctx context.Context, args []string, env func(string) string, out io
 	}
 	total := fs.Int("events", 10000, "events to publish (EntryCreated, across every key type)")
 	concurrency := fs.Int("concurrency", 32, "publishing goroutines")
+	rate := fs.Int("rate", 0, "publish at most this many events per second in total (0: as fast as the publishers go); latency figures mean something only below saturation")
 	lowLatency := fs.Bool("low-latency", false, "use publisher.LowLatencyConfig's batching")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up waiting for consumption after this long")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
@@ -106,11 +107,20 @@ func runLoad(ctx context.Context, args []string, env func(string) string, out io
 	entries := entrytest.Entries(*total)
 	var next, failed atomic.Int64
 	pubCtx := middleware.WithCorrelationID(ctx, runID)
+	var pace <-chan time.Time // nil: no pacing
+	if *rate > 0 {
+		ticker := time.NewTicker(time.Second / time.Duration(*rate))
+		defer ticker.Stop()
+		pace = ticker.C
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range *concurrency {
 		wg.Go(func() {
 			for i := next.Add(1) - 1; i < int64(*total); i = next.Add(1) - 1 {
+				if pace != nil {
+					<-pace
+				}
 				if err := producer.PublishCreated(pubCtx, entries[i], "load"); err != nil {
 					failed.Add(1)
 					logger.Error("Publish failed", err, nil)
@@ -139,8 +149,8 @@ func runLoad(ctx context.Context, args []string, env func(string) string, out io
 	mu.Lock()
 	defer mu.Unlock()
 	ok := int64(*total) - failed.Load()
-	fmt.Fprintf(out, "dict-events load on %s://: %d events, %d publishers, batching delay %s\n",
-		backend.Scheme, *total, *concurrency, cfg.Broker.Producer.BatchingMaxDelay)
+	fmt.Fprintf(out, "dict-events load on %s://: %d events, %d publishers, rate limit %s, batching delay %s\n",
+		backend.Scheme, *total, *concurrency, rateText(*rate), cfg.Broker.Producer.BatchingMaxDelay)
 	fmt.Fprintf(out, "  published  %d ok, %d failed in %s (%.0f events/s)\n", ok, failed.Load(), published.Round(time.Millisecond), float64(ok)/published.Seconds())
 	fmt.Fprintf(out, "  consumed   %d distinct, %d duplicates, all in after %s (%.0f events/s end to end)\n",
 		len(seen), duplicates, consumed.Round(time.Millisecond), float64(len(seen))/consumed.Seconds())
@@ -152,4 +162,11 @@ func runLoad(ctx context.Context, args []string, env func(string) string, out io
 		return fmt.Errorf("load: %d of %d events consumed: %w", len(seen), *total, waitErr)
 	}
 	return nil
+}
+
+func rateText(rate int) string {
+	if rate <= 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d/s", rate)
 }
