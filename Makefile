@@ -13,7 +13,7 @@ export KAFKA_BROKERS    ?= 127.0.0.1:9092
 # Prints how long a phase took: $(call timed,name,command)
 timed = @t0=$$(date +%s); echo "==> $(1)"; $(2); rc=$$?; echo "==> $(1): $$(( $$(date +%s) - t0 ))s (exit $$rc)"; exit $$rc
 
-.PHONY: run test test-unit test-integration lint proto proto-check tools brokers-up brokers-down examples bench
+.PHONY: run test test-unit test-integration lint proto proto-check tools brokers-up brokers-down examples bench load
 
 run:
 	$(GO) run ./cmd/dictevents demo
@@ -85,3 +85,14 @@ brokers-down:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The load matrix behind BENCHMARKS.md: every backend, default and low-latency
+# batching, saturated (throughput) and at 1,000 events/s (latency). Needs the
+# brokers up (make brokers-up).
+LOAD_BACKENDS ?= mem:// $(PULSAR_URL) kafka://$(KAFKA_BROKERS)
+load:
+	@$(GO) build -o bin/dictevents ./cmd/dictevents
+	@for url in $(LOAD_BACKENDS); do for ll in "" --low-latency; do \
+	  bin/dictevents load --broker $$url $$ll --events 20000 --concurrency 64 || exit 1; \
+	  bin/dictevents load --broker $$url $$ll --events 5000 --concurrency 16 --rate 1000 || exit 1; \
+	done; done
