@@ -73,10 +73,20 @@ func NewPoisonQueue(pub message.Publisher, topic string, logger watermill.Logger
 	}, nil
 }
 
+// reason is the handler's own error text, without Retry's "failed after
+// N attempt(s)" wrapper (the attempt count has a key of its own).
+func reason(err error) string {
+	var ae *AttemptsError
+	if errors.As(err, &ae) && ae.Err != nil {
+		return ae.Err.Error()
+	}
+	return err.Error()
+}
+
 func poisonedCopy(msg *message.Message, err error) *message.Message {
 	p := msg.Copy()
 	ctx := msg.Context()
-	p.Metadata.Set(MetadataPoisonReason, err.Error())
+	p.Metadata.Set(MetadataPoisonReason, reason(err))
 	p.Metadata.Set(MetadataPoisonTopic, message.SubscribeTopicFromCtx(ctx))
 	p.Metadata.Set(MetadataPoisonHandler, message.HandlerNameFromCtx(ctx))
 	p.Metadata.Set(MetadataPoisonSubscriber, message.SubscriberNameFromCtx(ctx))

@@ -61,19 +61,22 @@ func (c RetryConfig) Validate() error {
 	if c.InitialInterval < 0 || c.MaxInterval < 0 {
 		return errors.New("retry: intervals must not be negative")
 	}
-	if c.Multiplier < 1 {
+	if c.Multiplier != 0 && c.Multiplier < 1 {
 		return fmt.Errorf("retry: multiplier %v must be at least 1", c.Multiplier)
 	}
 	return nil
 }
 
-// Retries is the number of retries after the first attempt (never negative).
+// Retries is the number of retries after the first attempt (never negative),
+// unset fields taking their defaults.
 func (c RetryConfig) Retries() int {
-	return max(c.MaxRetries, 0)
+	return max(c.WithDefaults().MaxRetries, 0)
 }
 
-// Delay is the wait before retry number n (1-based).
+// Delay is the wait before retry number n (1-based), unset fields taking
+// their defaults.
 func (c RetryConfig) Delay(n int) time.Duration {
+	c.setDefaults()
 	d := float64(c.InitialInterval) * math.Pow(c.Multiplier, float64(n-1))
 	if d > float64(c.MaxInterval) {
 		return c.MaxInterval

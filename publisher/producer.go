@@ -68,8 +68,9 @@ func WithBroker(b broker.Config) Option {
 // NewEntryEventProducer opens the backend brokerURL names (mem://,
 // pulsar://, pulsar+ssl://, kafka://) and returns a producer that owns it:
 // Close closes it. Without options it uses DefaultConfig. On mem:// the bus
-// is private to the producer; to consume in the same process, open it with
-// broker.Open and use New.
+// is private to the producer: nothing can read what it publishes, which
+// stays in memory until Close (useful for trying the API only). To consume
+// in the same process, open the bus with broker.Open and use New.
 func NewEntryEventProducer(brokerURL string, opts ...Option) (*EntryEventProducer, error) {
 	config := DefaultConfig()
 	for _, opt := range opts {

@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -14,7 +15,7 @@ import (
 
 // ErrUndecodable is matched by the error of a message whose payload is not
 // the topic's event; such messages are poisoned without retries.
-var ErrUndecodable = fmt.Errorf("undecodable event")
+var ErrUndecodable = errors.New("undecodable event")
 
 type route struct {
 	name   string

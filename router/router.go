@@ -43,8 +43,9 @@ type Router struct {
 }
 
 // New builds a router that consumes from sub and publishes poisoned
-// messages with pub. Both stay the caller's: Close does not close them. Middleware, outermost first: recoverer, correlation ID,
-// poison queue, retry, per-attempt timeout.
+// messages with pub. Both stay the caller's: Close does not close them.
+// Middleware, outermost first: recoverer, correlation ID, poison queue,
+// retry, per-attempt timeout.
 func New(config Config, sub message.Subscriber, pub message.Publisher, handlers Handlers, logger watermill.LoggerAdapter) (*Router, error) {
 	config.setDefaults()
 	if err := config.Validate(); err != nil {

@@ -24,12 +24,10 @@ func TestScenariosMemory(t *testing.T) {
 		// handled concurrently and in any order; there is no key or partition.
 		OrderPerKey:   false,
 		NoOrderReason: "GoChannel delivers every message from its own goroutine, several in flight per subscriber, with no notion of key",
-		// One GoChannel is both the publisher and the subscriber of a
-		// broker.Open, and router.Close closes its subscriber (Watermill's
-		// router closes the subscribers of its handlers), so stopping the
-		// router closes the whole bus; a new broker.Open is a new empty bus.
-		Resumable:          false,
-		NotResumableReason: "closing a router closes the in-process bus, and a new mem:// is a new empty bus",
+		// The scenarios share one bus (env.consumer), router.Close leaves it
+		// open, and the bus is persistent: a new router gets every message
+		// again, so it resumes with duplicates and nothing lost.
+		Resumable: true,
 		Timeout:            30 * time.Second,
 	})
 }
