@@ -28,6 +28,6 @@ func TestScenariosMemory(t *testing.T) {
 		// open, and the bus is persistent: a new router gets every message
 		// again, so it resumes with duplicates and nothing lost.
 		Resumable: true,
-		Timeout:            30 * time.Second,
+		Timeout:   30 * time.Second,
 	})
 }
