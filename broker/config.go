@@ -66,11 +66,6 @@ type ConsumerConfig struct {
 	Consumers int
 	// NackRedeliveryDelay is how soon a nacked message comes back. Default 200 ms.
 	NackRedeliveryDelay time.Duration
-	// StartFromLatest makes a new group start at the end of each topic
-	// instead of its beginning; a group that already exists resumes where
-	// it left off either way. For tools that only care about what they
-	// publish themselves (the load test); services keep the default.
-	StartFromLatest bool
 }
 
 // PulsarConfig holds Pulsar-only settings.

@@ -154,9 +154,6 @@ func kafkaConsumerConfig(config Config) *sarama.Config {
 	// A new consumer group starts at the beginning of the topic, so events
 	// published before the first subscriber are not skipped.
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
-	if config.Consumer.StartFromLatest {
-		sc.Consumer.Offsets.Initial = sarama.OffsetNewest
-	}
 	// Members notice a rebalance at their next heartbeat: 1 s (Sarama's
 	// default is 3 s) makes a router that joins 4 topics start sooner. The
 	// session timeout stays 10 s, well above 3 heartbeats.

@@ -126,9 +126,6 @@ func TestKafkaSubscriberConfig(t *testing.T) {
 	assert.Equal(t, 200*time.Millisecond, def.NackResendSleep)
 	assert.Equal(t, int32(4), def.InitializeTopicDetails.NumPartitions)
 	assert.Equal(t, int16(1), def.InitializeTopicDetails.ReplicationFactor)
-
-	_, latest := defaultKafkaConfig(t, func(c *Config) { c.Consumer.StartFromLatest = true })
-	assert.Equal(t, sarama.OffsetNewest, kafkaSubscriberConfig(ep, latest).OverwriteSaramaConfig.Consumer.Offsets.Initial)
 }
 
 func TestKafkaRecordKeyIsThePartitionKey(t *testing.T) {

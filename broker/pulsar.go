@@ -36,19 +36,14 @@ func newPulsarPublisher(ep endpoint, config Config, logger watermill.LoggerAdapt
 }
 
 // newPulsarSubscriber subscribes with a durable KeyShared subscription named
-// after the consumer group, from the earliest message (unless
-// StartFromLatest): per-key order holds
+// after the consumer group, from the earliest message: per-key order holds
 // across Consumer.Consumers consumers.
 func newPulsarSubscriber(ep endpoint, config Config, logger watermill.LoggerAdapter) (message.Subscriber, error) {
-	position := pulsaradapter.InitialPositionEarliest
-	if config.Consumer.StartFromLatest {
-		position = pulsaradapter.InitialPositionLatest
-	}
 	sub, err := pulsaradapter.NewSubscriber(pulsaradapter.SubscriberConfig{
 		ClientConfig:         pulsarClientConfig(ep, config),
 		SubscriptionName:     config.Consumer.Group,
 		SubscriptionType:     pulsaradapter.SubscriptionKeyShared,
-		InitialPosition:      position,
+		InitialPosition:      pulsaradapter.InitialPositionEarliest,
 		ConsumersCount:       config.Consumer.Consumers,
 		NackRedeliveryDelay:  config.Consumer.NackRedeliveryDelay,
 		PartitionKeyMetadata: events.MetadataPartitionKey,

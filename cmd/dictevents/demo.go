@@ -38,6 +38,11 @@ func runDemo(ctx context.Context, args []string, env func(string) string, out io
 	if *perType < 1 {
 		return errors.New("--entries-per-type must be at least 1")
 	}
+	if cfg.Consumer.Group == "" {
+		// The demo's own group resumes where the last demo left off, so
+		// only the first demo on a broker with history reads that history.
+		cfg.Consumer.Group = "dictevents-demo"
+	}
 	logger := newLogger(env)
 	backend, err := broker.Open(cfg, logger)
 	if err != nil {

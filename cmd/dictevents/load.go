@@ -54,10 +54,11 @@ func runLoad(ctx context.Context, args []string, env func(string) string, out io
 		cfg.Broker.Producer.BatchingMaxDelay = publisher.LowLatencyConfig().Broker.Producer.BatchingMaxDelay
 	}
 	if cfg.Broker.Consumer.Group == "" {
-		// A group of its own that starts at the end of the topic: the run
-		// measures its own events, not the history of earlier runs.
-		cfg.Broker.Consumer.Group = "dictevents-load-" + uuid.NewString()
-		cfg.Broker.Consumer.StartFromLatest = true
+		// The tool's own group: it resumes where the previous run left off,
+		// so a run reads little besides its own events (the first run on a
+		// broker with history reads that history once), and it leaves one
+		// subscription on the broker, not one per run.
+		cfg.Broker.Consumer.Group = "dictevents-load"
 	}
 	logger := newLogger(env)
 	backend, err := broker.Open(cfg.Broker, logger)
