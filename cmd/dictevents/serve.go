@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lbpay-lab/dict-events/broker"
+	"github.com/lbpay-lab/dict-events/events"
 	eventsv1 "github.com/lbpay-lab/dict-events/events/v1"
 	"github.com/lbpay-lab/dict-events/middleware"
 	"github.com/lbpay-lab/dict-events/router"
@@ -47,6 +48,9 @@ func runServe(ctx context.Context, args []string, env func(string) string, out i
 		Help: "Entry events handled successfully, by event type.",
 	}, []string{"event_type"})
 	reg.MustRegister(handled)
+	for _, t := range []string{events.EventTypeEntryCreated, events.EventTypeEntryUpdated, events.EventTypeEntryDeleted} {
+		handled.WithLabelValues(t) // export zeros before the first event
+	}
 	builder := metrics.NewPrometheusMetricsBuilder(reg, "dictevents", "")
 	pub, err := builder.DecoratePublisher(backend.Publisher) // counts poison-queue publishes
 	if err != nil {
@@ -110,13 +114,13 @@ func logHandlers(logger watermill.LoggerAdapter, handled *prometheus.CounterVec)
 	}
 	return router.Handlers{
 		OnCreated: func(ctx context.Context, ev *eventsv1.EntryCreatedEvent) error {
-			return done(ctx, "EntryCreated", ev.EventId, ev.Entry.GetId(), ev.Entry.GetKeyType())
+			return done(ctx, events.EventTypeEntryCreated, ev.EventId, ev.Entry.GetId(), ev.Entry.GetKeyType())
 		},
 		OnUpdated: func(ctx context.Context, ev *eventsv1.EntryUpdatedEvent) error {
-			return done(ctx, "EntryUpdated", ev.EventId, ev.Entry.GetId(), ev.Entry.GetKeyType())
+			return done(ctx, events.EventTypeEntryUpdated, ev.EventId, ev.Entry.GetId(), ev.Entry.GetKeyType())
 		},
 		OnDeleted: func(ctx context.Context, ev *eventsv1.EntryDeletedEvent) error {
-			return done(ctx, "EntryDeleted", ev.EventId, ev.EntryId, ev.KeyType)
+			return done(ctx, events.EventTypeEntryDeleted, ev.EventId, ev.EntryId, ev.KeyType)
 		},
 	}
 }
