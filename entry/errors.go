@@ -31,6 +31,7 @@ const (
 	FieldOwnerTaxID     = "owner_tax_id"
 	FieldOwnerType      = "owner_type"
 	FieldStatus         = "status"
+	FieldOpeningDate    = "opening_date"
 )
 
 // Rule names used in ValidationError.Rule.

@@ -70,6 +70,7 @@ var (
 		entry.FieldAccountNumber: true, entry.FieldAccountType: true,
 		entry.FieldOwnerName: true, entry.FieldOwnerTradeName: true,
 		entry.FieldOwnerTaxID: true, entry.FieldOwnerType: true, entry.FieldStatus: true,
+		entry.FieldOpeningDate: true,
 	}
 	knownRules = map[string]bool{
 		entry.RuleRequired: true, entry.RuleFormat: true, entry.RuleMaxLength: true,

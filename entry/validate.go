@@ -28,6 +28,7 @@ const (
 //   - branch: empty, or 1 to 4 digits;
 //   - account_number: 1 to 20 digits;
 //   - account_type, owner_type: one of AccountTypes, OwnerTypes;
+//   - opening_date: set (the DICT requires the account's opening date);
 //   - owner_tax_id: a valid CPF for a natural person, a valid CNPJ for a
 //     legal person;
 //   - a CPF key must belong to a natural person and a CNPJ key to a legal
@@ -69,6 +70,9 @@ func (e *Entry) Validate() error {
 		v.add(FieldAccountNumber, RuleFormat)
 	}
 	v.add(FieldAccountType, enumRule(string(e.AccountType), e.AccountType.Valid()))
+	if e.OpeningDate.IsZero() {
+		v.add(FieldOpeningDate, RuleRequired)
+	}
 
 	v.add(FieldOwnerType, enumRule(string(e.OwnerType), e.OwnerType.Valid()))
 	taxRule := e.taxIDRule()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -154,6 +155,9 @@ func TestValidateRules(t *testing.T) {
 		{"trade name invalid UTF-8", validLegalEntry, func(e *entry.Entry) { e.OwnerTradeName = "Padaria \xff" }, "Padaria", entry.FieldOwnerTradeName, entry.RuleFormat},
 		{"trade name for natural person", validEntry, func(e *entry.Entry) { e.OwnerTradeName = "Zé do Pix" }, "Zé do Pix", entry.FieldOwnerTradeName, entry.RuleNotAllowed},
 		{"no trade name for natural person", validEntry, func(e *entry.Entry) { e.OwnerTradeName = "" }, "", "", ""},
+
+		// opening_date
+		{"opening date missing", validEntry, func(e *entry.Entry) { e.OpeningDate = time.Time{} }, "", entry.FieldOpeningDate, entry.RuleRequired},
 
 		// status
 		{"status pending", validEntry, func(e *entry.Entry) { e.Status = entry.KeyStatusPending }, "", "", ""},

@@ -39,7 +39,8 @@ func TestPublishFromJSON(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(`{
 		"id": "0b9a4c5e-6f4f-4a8e-9d3c-2f1d7c6b5a41", "key_type": "CPF", "key_value": "24843803480",
 		"ispb": "26264220", "branch": "1", "account_number": "123456", "account_type": "CACC",
-		"owner_name": "Maria Silva", "owner_tax_id": "24843803480", "owner_type": "NATURAL_PERSON"}`), 0o600))
+		"owner_name": "Maria Silva", "owner_tax_id": "24843803480", "owner_type": "NATURAL_PERSON",
+		"opening_date": "2020-01-02T00:00:00Z"}`), 0o600))
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"publish", "--json", path, "--user", "u1", "created"}, noEnv, &out))
 	assert.Contains(t, out.String(), "published created event for entry 0b9a4c5e-6f4f-4a8e-9d3c-2f1d7c6b5a41")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -39,6 +40,7 @@ func runPublish(ctx context.Context, args []string, env func(string) string, out
 	fs.StringVar(&e.OwnerTradeName, "owner-trade-name", "", "legal person's trade name")
 	fs.StringVar(&e.OwnerTaxID, "owner-tax-id", "", "owner CPF or CNPJ")
 	ownerType := fs.String("owner-type", "NATURAL_PERSON", "NATURAL_PERSON or LEGAL_PERSON")
+	openingDate := fs.String("opening-date", "", "account opening date, YYYY-MM-DD")
 	deletion := fs.String("deletion-type", "immediate", "for deleted: immediate or waiting_period")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,6 +50,13 @@ func runPublish(ctx context.Context, args []string, env func(string) string, out
 		return errors.New("say which event: created, updated or deleted")
 	}
 	e.KeyType, e.AccountType, e.OwnerType = entry.KeyType(*keyType), entry.AccountType(*accountType), entry.OwnerType(*ownerType)
+	if *openingDate != "" {
+		d, err := time.Parse(time.DateOnly, *openingDate)
+		if err != nil {
+			return fmt.Errorf("--opening-date: want YYYY-MM-DD: %w", err)
+		}
+		e.OpeningDate = d
+	}
 	if *id != "" {
 		parsed, err := uuid.Parse(*id)
 		if err != nil {
