@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -23,10 +24,13 @@ func runDLQ(ctx context.Context, args []string, env func(string) string, out io.
 	}
 	idle := fs.Duration("idle", 5*time.Second, "stop after the queue has been quiet this long")
 	limit := fs.Int("max", 0, "stop after this many messages (0: no limit)")
-	if err := fs.Parse(args); err != nil {
+	action, err := parseVerb(fs, args)
+	if err != nil {
 		return err
 	}
-	action := fs.Arg(0)
+	if scheme, _, _ := strings.Cut(cfg.URL, "://"); scheme == broker.SchemeMemory {
+		return errors.New("dlq needs a broker (--broker pulsar://... or kafka://...): mem:// is private to the process that opened it")
+	}
 	switch action {
 	case "list":
 		// A fresh group reads the whole queue from the start and leaves the

@@ -97,3 +97,24 @@ func newLogger(env func(string) string) watermill.LoggerAdapter {
 	}
 	return watermill.NewSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 }
+
+// parseVerb parses args with fs and returns the one positional argument (a
+// verb such as "list" or "created"), which may come before or after the
+// flags: "dlq list --broker X" and "dlq --broker X list" are the same.
+func parseVerb(fs *flag.FlagSet, args []string) (string, error) {
+	var verb string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	rest := fs.Args()
+	if verb == "" && len(rest) > 0 {
+		verb, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return "", fmt.Errorf("unexpected arguments %q (flags go before or right after the verb)", rest)
+	}
+	return verb, nil
+}

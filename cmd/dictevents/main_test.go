@@ -72,3 +72,34 @@ func TestHelpAndErrors(t *testing.T) {
 		return map[string]string{"DICTEVENTS_CONSUMERS": "lots"}[k]
 	}, &out), "DICTEVENTS_CONSUMERS")
 }
+
+func TestVerbBeforeOrAfterFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		verb    string
+		wantErr string
+	}{
+		{[]string{"list", "--broker", "kafka://k:1"}, "list", ""},
+		{[]string{"--broker", "kafka://k:1", "list"}, "list", ""},
+		{[]string{"--broker", "kafka://k:1"}, "", ""},
+		{[]string{"list", "--broker", "kafka://k:1", "extra"}, "", "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		url := fs.String("broker", "", "")
+		verb, err := parseVerb(fs, tt.args)
+		if tt.wantErr != "" {
+			assert.ErrorContains(t, err, tt.wantErr, tt.args)
+			continue
+		}
+		require.NoError(t, err, tt.args)
+		assert.Equal(t, tt.verb, verb, tt.args)
+		assert.Equal(t, "kafka://k:1", *url, tt.args)
+	}
+}
+
+func TestDLQRefusesTheInProcessBus(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"dlq", "list"}, noEnv, &out)
+	assert.ErrorContains(t, err, "dlq needs a broker")
+}

@@ -42,10 +42,11 @@ func runPublish(ctx context.Context, args []string, env func(string) string, out
 	ownerType := fs.String("owner-type", "NATURAL_PERSON", "NATURAL_PERSON or LEGAL_PERSON")
 	openingDate := fs.String("opening-date", "", "account opening date, YYYY-MM-DD")
 	deletion := fs.String("deletion-type", "immediate", "for deleted: immediate or waiting_period")
-	if err := fs.Parse(args); err != nil {
+	kind, err := parseVerb(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if kind == "" {
 		fs.Usage()
 		return errors.New("say which event: created, updated or deleted")
 	}
@@ -81,7 +82,7 @@ func runPublish(ctx context.Context, args []string, env func(string) string, out
 	}
 	ctx = middleware.WithCorrelationID(ctx, *correlation)
 
-	switch kind := fs.Arg(0); kind {
+	switch kind {
 	case "created":
 		err = p.PublishCreated(ctx, &e, *user)
 	case "updated":
@@ -104,7 +105,7 @@ func runPublish(ctx context.Context, args []string, env func(string) string, out
 	if err := p.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "published %s event for entry %s (correlation ID %s) to %s\n", fs.Arg(0), e.ID, *correlation, redactURL(cfg.Broker.URL))
+	fmt.Fprintf(out, "published %s event for entry %s (correlation ID %s) to %s\n", kind, e.ID, *correlation, redactURL(cfg.Broker.URL))
 	return nil
 }
 
