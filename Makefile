@@ -40,6 +40,7 @@ test: tools
 # Unit tests: no broker needed; integration tests report that they did not run.
 test-unit:
 	$(GO) test -race -count=1 ./...
+	@echo "unit tests done; integration tests were not run here (they need DICTEVENTS_INTEGRATION=1 and the brokers: make test)"
 
 # Every test against the running brokers. -p 1: packages share the brokers
 # and some tests restart them.
