@@ -138,3 +138,29 @@ func TestCorrelationIDFromMetadataOrNew(t *testing.T) {
 	assert.NotEmpty(t, got)
 	assert.Equal(t, got, m.Metadata.Get("correlation_id"))
 }
+
+type capturingPublisher struct{ msgs []*message.Message }
+
+func (c *capturingPublisher) Publish(_ string, msgs ...*message.Message) error {
+	c.msgs = append(c.msgs, msgs...)
+	return nil
+}
+func (c *capturingPublisher) Close() error { return nil }
+
+func TestPoisonMetadataKeysAreExactlyWhatPoisonQueueAdds(t *testing.T) {
+	pub := &capturingPublisher{}
+	poison, err := middleware.NewPoisonQueue(pub, "dlq", nil)
+	require.NoError(t, err)
+	m := newMsg(context.Background())
+	m.Metadata.Set("event_type", "EntryCreated")
+	_, err = poison(func(*message.Message) ([]*message.Message, error) { return nil, errors.New("x") })(m)
+	require.NoError(t, err, "poisoned, so acked")
+	require.Len(t, pub.msgs, 1)
+	got := pub.msgs[0].Metadata
+	for _, k := range middleware.PoisonMetadataKeys() {
+		_, ok := got[k]
+		assert.True(t, ok, "poison queue did not set %s", k)
+		delete(got, k)
+	}
+	assert.Equal(t, message.Metadata{"event_type": "EntryCreated"}, got)
+}

@@ -23,6 +23,15 @@ const (
 	MetadataPoisonPermanent = "permanent_poisoned"
 )
 
+// PoisonMetadataKeys returns every metadata key PoisonQueue adds; removing
+// them gives back the message as it was first published.
+func PoisonMetadataKeys() []string {
+	return []string{
+		MetadataPoisonReason, MetadataPoisonTopic, MetadataPoisonHandler,
+		MetadataPoisonSubscriber, MetadataPoisonAttempts, MetadataPoisonPermanent,
+	}
+}
+
 // ErrPoisonQueuePublish wraps a failure to publish to the poison queue. The
 // handler then fails, the message is nacked and the broker redelivers it:
 // a message is never acked unless it was handled or poisoned.

@@ -164,11 +164,7 @@ func (s *demoStats) print(out io.Writer, scheme string, publishTook time.Duratio
 
 	fmt.Fprintf(out, "\nPoison queue (%s): %d message(s)\n", events.TopicDLQ, len(s.poisonedMsgs))
 	for _, m := range s.poisonedMsgs {
-		md := m.Metadata
-		fmt.Fprintf(out, "  %s %s from %s, handler %s, %s attempt(s), permanent=%s\n    reason: %s\n",
-			m.UUID, md.Get(events.MetadataEventType), md.Get(middleware.MetadataPoisonTopic),
-			md.Get(middleware.MetadataPoisonHandler), md.Get(middleware.MetadataPoisonAttempts),
-			md.Get(middleware.MetadataPoisonPermanent), md.Get(middleware.MetadataPoisonReason))
+		printPoisoned(out, m)
 	}
 
 	fmt.Fprintf(out, "\nLatency, publish to handler (%d events): %s\n", len(s.latencies), percentiles(s.latencies))

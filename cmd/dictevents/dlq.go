@@ -101,10 +101,7 @@ func replay(pub message.Publisher, m *message.Message) error {
 		return errors.New("no origin topic in its metadata")
 	}
 	out := m.Copy()
-	for _, k := range []string{
-		middleware.MetadataPoisonReason, middleware.MetadataPoisonTopic, middleware.MetadataPoisonHandler,
-		middleware.MetadataPoisonSubscriber, middleware.MetadataPoisonAttempts, middleware.MetadataPoisonPermanent,
-	} {
+	for _, k := range middleware.PoisonMetadataKeys() {
 		delete(out.Metadata, k)
 	}
 	return pub.Publish(topic, out)
