@@ -131,7 +131,7 @@ func kafkaPubSubWithGroup(t *testing.T, group string) (message.Publisher, messag
 		Consumer: broker.ConsumerConfig{Group: group},
 	}, errorLogger{})
 	require.NoError(t, err)
-	return b.Publisher, b.Subscriber
+	return testenv.SettleReconnect(t, b.Publisher, b.Subscriber)
 }
 
 // kafkaFeatures is what the Kafka backend really offers.

@@ -78,10 +78,10 @@ func TestPubSub(t *testing.T) {
 
 	tests.TestPubSub(t, features,
 		func(t *testing.T) (message.Publisher, message.Subscriber) {
-			return newTestPublisher(t, url), newTestSubscriber(t, url, suiteSubscription)
+			return testenv.SettleReconnect(t, newTestPublisher(t, url), newTestSubscriber(t, url, suiteSubscription))
 		},
 		func(t *testing.T, consumerGroup string) (message.Publisher, message.Subscriber) {
-			return newTestPublisher(t, url), newTestSubscriber(t, url, consumerGroup)
+			return testenv.SettleReconnect(t, newTestPublisher(t, url), newTestSubscriber(t, url, consumerGroup))
 		},
 	)
 }
